@@ -93,7 +93,7 @@ func isAlreadyRevoked(err error) bool {
 	for _, e := range apiErr.Errors {
 		switch e.Code {
 		case "already_revoked", "invitation_already_revoked", "revoked_invitation",
-			"already_accepted", "invitation_already_accepted":
+			"already_accepted", "invitation_already_accepted", "invitation_not_pending":
 			return true
 		}
 	}
