@@ -28,10 +28,9 @@ func NewReporter(cfg *config.Config) (httpx.Reporter, error) {
 		return nil, nil
 	}
 	err := sentry.Init(sentry.ClientOptions{
-		Dsn:            cfg.SentryDSN,
-		Environment:    cfg.SentryEnvironment,
-		Release:        cfg.SentryRelease,
-		SendDefaultPII: false,
+		Dsn:         cfg.SentryDSN,
+		Environment: cfg.SentryEnvironment,
+		Release:     cfg.SentryRelease,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("init sentry: %w", err)
