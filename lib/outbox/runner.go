@@ -99,7 +99,15 @@ func (r *Result) count(o outcome) {
 	}
 }
 
+// claim runs detached from the caller's cancellation (under its own
+// deadline): a claim that committed while its caller gave up would lease
+// rows that nobody then tries until the lease ends.
 func (r *Runner) claim(ctx context.Context, ids []int64, limit int) ([]Action, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("claim clerk actions: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
 	rows, err := r.Pool.Query(ctx, `
 		UPDATE clerk_actions c
 		   SET next_attempt_at = now() + $3 * interval '1 millisecond',
