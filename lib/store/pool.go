@@ -20,6 +20,7 @@ const (
 	maxConnIdleTime = time.Minute // well below Neon's 5-minute suspend
 	maxConnLifetime = 30 * time.Minute
 	connectTimeout  = 5 * time.Second
+	pingAfterIdle   = 30 * time.Second
 )
 
 // PoolOption adjusts the pool configuration before the pool is built.
@@ -37,6 +38,12 @@ func NewPool(ctx context.Context, databaseURL string, opts ...PoolOption) (*pgxp
 	cfg.MaxConnIdleTime = maxConnIdleTime
 	cfg.MaxConnLifetime = maxConnLifetime
 	cfg.HealthCheckPeriod = maxConnIdleTime / 2
+	// pgxpool pings a connection idle for over a second before handing it
+	// out, which would double the session check's round trips on a quiet
+	// instance; ping only connections idle long enough to be suspect.
+	cfg.ShouldPing = func(_ context.Context, p pgxpool.ShouldPingParams) bool {
+		return p.IdleDuration > pingAfterIdle
+	}
 	if cfg.ConnConfig.ConnectTimeout == 0 || cfg.ConnConfig.ConnectTimeout > connectTimeout {
 		cfg.ConnConfig.ConnectTimeout = connectTimeout
 	}
