@@ -24,14 +24,10 @@ func main() {
 }
 
 func handlerFor(path string) (http.Handler, error) {
-	serve := map[string]http.HandlerFunc{
-		"/api/v1/webhooks/clerk":      app.ServeWebhook,
-		"/api/v1/session/check":       app.ServeSessionCheck,
-		"/api/v1/cron/invite-cleanup": app.ServeInviteCleanup,
+	for _, route := range app.Routes() {
+		if route.Path == path {
+			return route.Serve, nil
+		}
 	}
-	h, ok := serve[path]
-	if !ok {
-		return nil, fmt.Errorf("PORTAL_FUNCTION %q names no function", path)
-	}
-	return h, nil
+	return nil, fmt.Errorf("PORTAL_FUNCTION %q names no function", path)
 }

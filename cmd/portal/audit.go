@@ -3,10 +3,8 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/portal-auth/portal-auth/lib/audit"
 	"github.com/portal-auth/portal-auth/lib/store"
@@ -16,15 +14,11 @@ func runAudit(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(args) == 0 || args[0] != "verify" {
 		return errors.New("usage: portal audit verify [--database-url URL]")
 	}
-	fs := flag.NewFlagSet("audit verify", flag.ContinueOnError)
-	url := fs.String("database-url", os.Getenv("DATABASE_URL"), "Postgres URL; default $DATABASE_URL")
-	if err := fs.Parse(args[1:]); err != nil {
+	url, err := parseDatabaseURL("audit verify", args[1:])
+	if err != nil {
 		return err
 	}
-	if *url == "" {
-		return errors.New("audit verify: set DATABASE_URL or --database-url")
-	}
-	pool, err := store.NewPool(ctx, *url)
+	pool, err := store.NewPool(ctx, url)
 	if err != nil {
 		return err
 	}

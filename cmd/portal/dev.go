@@ -7,9 +7,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/portal-auth/portal-auth/lib/config"
 	"github.com/portal-auth/portal-auth/lib/devserver"
-	"github.com/portal-auth/portal-auth/lib/obs"
 )
 
 func runDev(ctx context.Context, args []string, stdout io.Writer) error {
@@ -19,16 +17,11 @@ func runDev(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg, err := config.Load(os.Getenv)
-	if err != nil {
-		return err
-	}
 	return devserver.Run(ctx, devserver.Options{
 		Addr:    *addr,
 		Getenv:  os.Getenv,
 		DataDir: *keep,
 		Out:     stdout,
-		Logger:  obs.NewLogger(os.Stderr, cfg.LogLevel),
 		Ready: func(env *devserver.Env) {
 			fmt.Fprintf(stdout, "ready       %s (Ctrl-C stops everything)\n", env.BaseURL)
 		},

@@ -2,26 +2,19 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/portal-auth/portal-auth/lib/migrate"
 )
 
+// runMigrate applies the migrations; use the direct (non-pooler) URL.
 func runMigrate(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	url := fs.String("database-url", os.Getenv("DATABASE_URL"),
-		"direct (non-pooler) Postgres URL; default $DATABASE_URL")
-	if err := fs.Parse(args); err != nil {
+	url, err := parseDatabaseURL("migrate", args)
+	if err != nil {
 		return err
 	}
-	if *url == "" {
-		return errors.New("migrate: set DATABASE_URL or --database-url")
-	}
-	applied, err := migrate.Up(ctx, *url, nil)
+	applied, err := migrate.Up(ctx, url, nil)
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/portal-auth/portal-auth/lib/config"
@@ -19,9 +18,6 @@ var InviteCleanup = Function{
 }
 
 func buildInviteCleanup(d *Deps) (httpx.HandlerFunc, error) {
-	if d.Config.ClerkSecretKey == "" {
-		return nil, errors.New("missing CLERK_SECRET_KEY")
-	}
 	settings := invites.DefaultSettings()
 	settings.MaxAge = d.Config.InviteMaxAge
 	ck := invites.Clerk{APIURL: d.Config.ClerkAPIURL, SecretKey: d.Config.ClerkSecretKey}

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/portal-auth/portal-auth/lib/config"
@@ -15,9 +14,6 @@ var SessionCheck = Function{
 	Name:     "session-check",
 	Requires: config.SessionCheck,
 	Build: func(d *Deps) (httpx.HandlerFunc, error) {
-		if d.Pool == nil {
-			return nil, errors.New("session check needs DATABASE_URL")
-		}
 		c, err := sessioncheck.New(sessioncheck.Options{
 			Config:     d.Config,
 			DB:         d.Pool,

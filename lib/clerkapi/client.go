@@ -74,7 +74,3 @@ func isClientError(err error) bool {
 		return status >= 400 && status < 500
 	}
 }
-
-func asAPIError(err error, target **clerk.APIErrorResponse) bool {
-	return errors.As(err, target)
-}

@@ -2,6 +2,7 @@ package clerkapi
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 
@@ -87,7 +88,7 @@ func (c *Client) RevokeApplicationInvitation(ctx context.Context, invID string) 
 // invitation (the application invitations API has no single-object read).
 func isAlreadyRevoked(err error) bool {
 	var apiErr *clerk.APIErrorResponse
-	if !asAPIError(err, &apiErr) {
+	if !errors.As(err, &apiErr) {
 		return false
 	}
 	for _, e := range apiErr.Errors {

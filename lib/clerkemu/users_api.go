@@ -19,16 +19,14 @@ func raw(v any) (json.RawMessage, error) {
 }
 
 type createUserBody struct {
-	EmailAddresses  []string `json:"email_address"`
-	Username        string   `json:"username"`
-	Password        string   `json:"password"`
-	PasswordDigest  string   `json:"password_digest"`
-	FirstName       string   `json:"first_name"`
-	LastName        string   `json:"last_name"`
-	ExternalID      string   `json:"external_id"`
-	PublicMetadata  Metadata `json:"public_metadata"`
-	PrivateMetadata Metadata `json:"private_metadata"`
-	UnsafeMetadata  Metadata `json:"unsafe_metadata"`
+	EmailAddresses []string `json:"email_address"`
+	Username       string   `json:"username"`
+	Password       string   `json:"password"`
+	PasswordDigest string   `json:"password_digest"`
+	FirstName      string   `json:"first_name"`
+	LastName       string   `json:"last_name"`
+	ExternalID     string   `json:"external_id"`
+	metadataBody
 }
 
 func (e *Emulator) createUserRoute(r *http.Request) (any, error) {

@@ -121,6 +121,10 @@ func (c *Config) Require(fn Function) error {
 		if c.JWTKey == nil && c.ClerkSecretKey == "" {
 			missing = append(missing, "CLERK_JWT_KEY or CLERK_SECRET_KEY")
 		}
+	case InviteCron:
+		if c.ClerkSecretKey == "" {
+			missing = append(missing, "CLERK_SECRET_KEY")
+		}
 	}
 	if len(missing) > 0 {
 		return fmt.Errorf("configuration for %s: missing %s", fn, strings.Join(missing, ", "))

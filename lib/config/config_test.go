@@ -69,6 +69,17 @@ func TestMissingWebhookSecretIsRequired(t *testing.T) {
 	}
 }
 
+func TestCronRequiresClerkSecretKey(t *testing.T) {
+	cfg, err := config.Load(env(map[string]string{"DATABASE_URL": "postgres://x/y"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Require(config.InviteCron); err == nil ||
+		!strings.Contains(err.Error(), "CLERK_SECRET_KEY") {
+		t.Errorf("Require(InviteCron) = %v, want the missing key named", err)
+	}
+}
+
 func TestIssuerFromPublishableKey(t *testing.T) {
 	// base64("clerk.example.com$") without padding, as Clerk writes it.
 	cfg, err := config.Load(env(map[string]string{

@@ -11,12 +11,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/portal-auth/portal-auth/lib/app"
 	"github.com/portal-auth/portal-auth/lib/clerkemu"
 	"github.com/portal-auth/portal-auth/lib/config"
 	"github.com/portal-auth/portal-auth/lib/migrate"
+	"github.com/portal-auth/portal-auth/lib/obs"
 	"github.com/portal-auth/portal-auth/lib/pglocal"
 )
 
@@ -30,7 +32,8 @@ type Options struct {
 	DataDir string
 	// Out receives the human-readable summary.
 	Out io.Writer
-	// Logger receives the functions' logs.
+	// Logger receives the functions' logs; nil means JSON on stderr at
+	// LOG_LEVEL.
 	Logger *slog.Logger
 	// Ready, when set, receives the running environment once serving.
 	Ready func(*Env)
@@ -140,7 +143,11 @@ func build(ctx context.Context, baseURL string, opts Options, vars *overlay) (*E
 	if err != nil {
 		return nil, err
 	}
-	deps, err := app.New(ctx, cfg, opts.Logger)
+	logger := opts.Logger
+	if logger == nil {
+		logger = obs.NewLogger(os.Stderr, cfg.LogLevel)
+	}
+	deps, err := app.New(ctx, cfg, logger)
 	if err != nil {
 		return nil, err
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/portal-auth/portal-auth/lib/config"
@@ -97,11 +96,7 @@ func newKeySource(cfg *config.Config, client *http.Client,
 	if client == nil {
 		client = &http.Client{Timeout: fetchTimeout}
 	}
-	base := cfg.ClerkAPIURL
-	if base == "" {
-		base = config.DefaultClerkAPIURL
-	}
-	f := jwksFetcher{url: strings.TrimRight(base, "/") + "/jwks",
+	f := jwksFetcher{url: cfg.ClerkAPIURL + "/jwks",
 		secret: cfg.ClerkSecretKey, client: client}
 	return newJWKSCache(f.fetch, now), nil
 }

@@ -11,30 +11,21 @@ func planOrganization(env *Envelope, a auditRow) (*plan, error) {
 	a.subjectType, a.subjectID, a.tenantID = "tenant", o.ID, o.ID
 	p := &plan{subjectType: "tenant", subjectID: o.ID}
 	if o.Slug != nil {
-		p.steps = append(p.steps, releaseSlug(o.ID, *o.Slug, updated))
+		p.steps = append(p.steps, tenantSlug.release(o.ID, *o.Slug, updated))
 	}
 	t := tracked{table: "tenants", where: "id = %s", keyArgs: []any{o.ID}, columns: tenantColumns}
 	p.steps = append(p.steps, changeWithAudit(t, func(q *query) {
 		q.add(`INSERT INTO tenants AS t (id, name, slug, clerk_updated_at)
-			VALUES (%s, %s, CASE WHEN EXISTS (SELECT 1 FROM tenants o WHERE o.slug = %s
-				AND o.id <> %s AND o.deleted_at IS NULL AND o.clerk_updated_at > %s)
-				THEN NULL ELSE %s::citext END, %s)
+			VALUES (%s, %s, `, o.ID, o.Name)
+		tenantSlug.value(q, o.ID, o.Slug, updated)
+		q.add(`, %s)
 			ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name,
 				slug = CASE WHEN t.deleted_at IS NULL THEN EXCLUDED.slug END,
 				clerk_updated_at = EXCLUDED.clerk_updated_at, updated_at = now()
 			WHERE t.clerk_updated_at IS NULL OR t.clerk_updated_at <= EXCLUDED.clerk_updated_at`,
-			o.ID, o.Name, o.Slug, o.ID, updated, o.Slug, updated)
+			updated)
 	}, a))
 	return p, nil
-}
-
-// releaseSlug is releaseEmail for organization slugs.
-func releaseSlug(tenantID, slug string, updated any) step {
-	var q query
-	q.add(`UPDATE tenants SET slug = NULL, updated_at = now()
-		WHERE slug = %s AND id <> %s AND deleted_at IS NULL
-		  AND (clerk_updated_at IS NULL OR clerk_updated_at <= %s)`, slug, tenantID, updated)
-	return q.step()
 }
 
 func planOrganizationDeleted(env *Envelope, a auditRow) (*plan, error) {

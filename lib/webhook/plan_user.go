@@ -12,40 +12,28 @@ func planUser(env *Envelope, a auditRow) (*plan, error) {
 	a.subjectType, a.subjectID = "user", u.ID
 	p := &plan{subjectType: "user", subjectID: u.ID}
 	if email != nil {
-		p.steps = append(p.steps, releaseEmail(u.ID, *email, updated))
+		p.steps = append(p.steps, userEmail.release(u.ID, *email, updated))
 	}
 	t := tracked{table: "users", where: "id = %s", keyArgs: []any{u.ID}, columns: userColumns}
 	p.steps = append(p.steps,
 		changeWithAudit(t, func(q *query) {
 			q.add(`INSERT INTO users AS u (id, email, first_name, last_name, banned, locked,
 				clerk_updated_at)
-				VALUES (%s, CASE WHEN EXISTS (SELECT 1 FROM users o WHERE o.email = %s
-					AND o.id <> %s AND o.deleted_at IS NULL AND o.clerk_updated_at > %s)
-					THEN NULL ELSE %s::citext END, %s, %s, %s, %s, %s)
+				VALUES (%s, `, u.ID)
+			userEmail.value(q, u.ID, email, updated)
+			q.add(`, %s, %s, %s, %s, %s)
 				ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email,
 					first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name,
 					banned = EXCLUDED.banned, locked = EXCLUDED.locked,
 					clerk_updated_at = EXCLUDED.clerk_updated_at, updated_at = now()
 				WHERE u.deleted_at IS NULL AND (u.clerk_updated_at IS NULL
 					OR u.clerk_updated_at <= EXCLUDED.clerk_updated_at)`,
-				u.ID, email, u.ID, updated, email, u.FirstName, u.LastName,
-				u.Banned, u.Locked, updated)
+				u.FirstName, u.LastName, u.Banned, u.Locked, updated)
 		}, a),
 		revokeUserSessions(u.ID, a.svixID,
 			"u.banned AND u.deleted_at IS NULL AND u.clerk_updated_at = %s", updated),
 	)
 	return p, nil
-}
-
-// releaseEmail takes an address away from other live users whose state is
-// older than this event: Clerk keeps addresses unique at any moment, so an
-// older holder must have changed address since, in an event still in flight.
-func releaseEmail(userID, email string, updated any) step {
-	var q query
-	q.add(`UPDATE users SET email = NULL, updated_at = now()
-		WHERE email = %s AND id <> %s AND deleted_at IS NULL
-		  AND (clerk_updated_at IS NULL OR clerk_updated_at <= %s)`, email, userID, updated)
-	return q.step()
 }
 
 func planUserDeleted(env *Envelope, a auditRow) (*plan, error) {
