@@ -151,6 +151,11 @@ func (r *Runner) execute(ctx context.Context, a Action) outcome {
 	if err == nil {
 		return outcome{id: a.ID, status: "done"}
 	}
+	if ctx.Err() != nil {
+		// Our own budget ran out mid-call: not Clerk's failure, so the
+		// attempt is given back instead of counted.
+		return r.release(a)
+	}
 	o := outcome{id: a.ID, status: "pending", lastError: truncate(err.Error(), 500)}
 	o.delay = r.backoff(a.Attempts)
 	if wait, limited := clerkapi.RetryAfter(err); limited {
