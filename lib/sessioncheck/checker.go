@@ -151,10 +151,11 @@ func (c *Checker) authenticate(ctx context.Context, r *http.Request, cl *Claims)
 	if token == "" {
 		return TokenMissing
 	}
-	if err := c.verify.verify(ctx, token, cl); err != nil {
+	now := c.now()
+	if err := c.verify.verify(ctx, token, now, cl); err != nil {
 		return err
 	}
-	if reason := c.policy.check(cl, c.now()); reason != "" {
+	if reason := c.policy.check(cl, now); reason != "" {
 		return reason
 	}
 	return nil

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // MaxTokenSize is the longest token accepted, in bytes. Clerk's session
@@ -42,6 +43,8 @@ type verifier struct {
 	// every token signed with one key carries the same header, so most
 	// checks skip decoding it.
 	lastHeader *atomic.Pointer[decodedHeader]
+	// verified remembers tokens that verified; nil disables it.
+	verified *verifiedCache
 }
 
 // decodedHeader is a header segment and what it decodes to.
@@ -51,15 +54,19 @@ type decodedHeader struct {
 }
 
 func newVerifier(keys keySource) verifier {
-	return verifier{keys: keys, lastHeader: &atomic.Pointer[decodedHeader]{}}
+	return verifier{keys: keys, lastHeader: &atomic.Pointer[decodedHeader]{},
+		verified: newVerifiedCache()}
 }
 
 // verify checks token's structure, header and signature and decodes its
 // claims into cl. It returns a Reason for a token to refuse, or an error
 // wrapping ErrKeysUnavailable when no key could be obtained.
-func (v verifier) verify(ctx context.Context, token string, cl *Claims) error {
+func (v verifier) verify(ctx context.Context, token string, now time.Time, cl *Claims) error {
 	if len(token) > MaxTokenSize {
 		return TokenMalformed
+	}
+	if hit, err := v.remembered(ctx, token, now, cl); hit || err != nil {
+		return err
 	}
 	head, payload, sig, ok := split(token)
 	if !ok {
@@ -88,7 +95,31 @@ func (v verifier) verify(ctx context.Context, token string, cl *Claims) error {
 	if err := decodeJSON(buf, payload, cl); err != nil {
 		return TokenMalformed
 	}
+	if v.verified != nil {
+		v.verified.put(token, verifiedToken{claims: *cl, kid: h.Kid, key: key}, now)
+	}
 	return nil
+}
+
+// remembered fills cl from the verified-token cache when token verified
+// before with the key its kid still maps to. The key lookup's error (the
+// kid is no longer trusted, or keys are unavailable) is the token's answer:
+// a full verification would look up the same kid.
+func (v verifier) remembered(ctx context.Context, token string, now time.Time,
+	cl *Claims) (bool, error) {
+	if v.verified == nil {
+		return false, nil
+	}
+	vt, ok := v.verified.get(token, now)
+	if !ok {
+		return false, nil
+	}
+	key, err := v.keys.key(ctx, vt.kid)
+	if err != nil || key != vt.key {
+		return false, err
+	}
+	*cl = vt.claims
+	return true, nil
 }
 
 // header decodes and checks the header segment, or takes it from the last
