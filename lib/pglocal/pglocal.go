@@ -6,7 +6,9 @@
 // removes. When the current process runs as root, the server runs as the
 // postgres OS user, since PostgreSQL refuses to run as root. The server is
 // tied to the process that started it: if that process dies, the kernel
-// sends the server SIGQUIT, so a crash leaves no PostgreSQL behind.
+// sends the server SIGQUIT, so a crash leaves no PostgreSQL behind. The
+// temporary directory records its owner's pid, and the next Start removes
+// the directories of owners that are gone.
 package pglocal
 
 import (
@@ -34,6 +36,10 @@ type Options struct {
 	// Dir is the data directory's parent. Empty means a fresh temporary
 	// directory that Stop removes; a given Dir is kept and reused.
 	Dir string
+	// TempRoot is where the temporary directory is made: default /dev/shm
+	// when it exists, else the system's temporary directory. Start first
+	// removes the temporary directories there whose owner process is gone.
+	TempRoot string
 	// BinDir holds initdb and postgres. Empty means $PG_BIN, then the newest
 	// /usr/lib/postgresql/*/bin, then $PATH.
 	BinDir string
@@ -62,7 +68,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, temporary, err := prepareDir(opts.Dir)
+	dir, temporary, err := prepareDir(opts.Dir, opts.TempRoot)
 	if err != nil {
 		return nil, err
 	}
@@ -120,6 +126,14 @@ func (s *Server) Stop() error {
 	s.cmd = nil
 	s.removeTemporary()
 	return nil
+}
+
+// PID returns the postmaster's process id, or 0 once stopped.
+func (s *Server) PID() int {
+	if s.cmd == nil || s.cmd.Process == nil {
+		return 0
+	}
+	return s.cmd.Process.Pid
 }
 
 func (s *Server) removeTemporary() {

@@ -51,23 +51,32 @@ func chownTree(dir string, a *account) error {
 	})
 }
 
-// prepareDir returns the server's directory and whether it is temporary.
-func prepareDir(dir string) (string, bool, error) {
+// prepareDir returns the server's directory and whether it is temporary. A
+// temporary one is made under root (default /dev/shm when it exists, else
+// the system's temporary directory), after sweeping the stale ones there.
+func prepareDir(dir, root string) (string, bool, error) {
 	if dir != "" {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return "", false, fmt.Errorf("create postgres dir: %w", err)
 		}
 		return dir, false, nil
 	}
-	parent := ""
-	if info, err := os.Stat("/dev/shm"); err == nil && info.IsDir() {
-		parent = "/dev/shm"
+	if root == "" {
+		root = defaultTempRoot()
 	}
-	tmp, err := os.MkdirTemp(parent, "portal-pg-")
+	sweepStale(root)
+	tmp, err := makeTempDir(root)
 	if err != nil {
-		return "", false, fmt.Errorf("create postgres temp dir: %w", err)
+		return "", false, err
 	}
 	return tmp, true, nil
+}
+
+func defaultTempRoot() string {
+	if info, err := os.Stat("/dev/shm"); err == nil && info.IsDir() {
+		return "/dev/shm"
+	}
+	return os.TempDir()
 }
 
 // initDB creates the data directory unless it already holds a cluster.
