@@ -106,7 +106,7 @@ func (p policy) check(cl *Claims, now time.Time) Reason {
 	if !p.partyAllowed(cl.AuthorizedParty) {
 		return TokenInvalidAZP
 	}
-	if cl.SessionStatus == "pending" {
+	if cl.SessionStatus != "" && cl.SessionStatus != "active" { // pending, or anything unknown
 		return SessionPending
 	}
 	return ""

@@ -77,6 +77,8 @@ func TestForgedAndBrokenTokens(t *testing.T) {
 		{"empty azp", signed(claim("azp", "")), "token_invalid_azp"},
 		{"azp missing", signed(claim("azp", nil)), "token_invalid_azp"},
 		{"sts pending", signed(claim("sts", "pending")), "session_pending"},
+		{"sts PENDING", signed(claim("sts", "PENDING")), "session_pending"},
+		{"sts unknown", signed(claim("sts", "suspended")), "session_pending"},
 	}
 
 	wantStatus(t, e.check(bearerRequest(good.rs256(t, own))), http.StatusOK, "")

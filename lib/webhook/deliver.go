@@ -81,7 +81,7 @@ func begin(ctx context.Context, conn *pgxpool.Conn, d *delivery) (bool, error) {
 		VALUES ($1, $2, $3, $4, $5, $6)
 		ON CONFLICT (svix_id) DO NOTHING
 		RETURNING true`,
-		d.signed.ID, truncate(d.eventType, 128), string(d.status()), d.signed.Timestamp,
+		d.signed.ID, pgText(truncate(d.eventType, 128)), string(d.status()), d.signed.Timestamp,
 		payloadErr, d.body)
 	results := conn.SendBatch(ctx, b)
 	defer results.Close()

@@ -27,7 +27,10 @@ func planUser(env *Envelope, a auditRow) (*plan, error) {
 					banned = EXCLUDED.banned, locked = EXCLUDED.locked,
 					clerk_updated_at = EXCLUDED.clerk_updated_at, updated_at = now()
 				WHERE u.deleted_at IS NULL AND (u.clerk_updated_at IS NULL
-					OR u.clerk_updated_at <= EXCLUDED.clerk_updated_at)`,
+					OR u.clerk_updated_at < EXCLUDED.clerk_updated_at
+					OR (u.clerk_updated_at = EXCLUDED.clerk_updated_at
+						AND (EXCLUDED.banned OR NOT u.banned)
+						AND (EXCLUDED.locked OR NOT u.locked)))`,
 				u.FirstName, u.LastName, u.Banned, u.Locked, updated)
 		}, a),
 		revokeUserSessions(u.ID, a.svixID,

@@ -15,8 +15,33 @@ type query struct {
 
 // arg adds v and returns its placeholder.
 func (q *query) arg(v any) string {
-	q.args = append(q.args, v)
+	q.args = append(q.args, storable(v))
 	return fmt.Sprintf("$%d", len(q.args))
+}
+
+// storable makes text safe for Postgres, which refuses NUL in text and
+// jsonb: a NUL in any field of a signed event would otherwise fail the
+// delivery on every retry and keep its change (a removal, a ban) from ever
+// being applied. JSON decoding already replaced invalid UTF-8.
+func storable(v any) any {
+	switch s := v.(type) {
+	case string:
+		return pgText(s)
+	case *string:
+		if s != nil {
+			t := pgText(*s)
+			return &t
+		}
+	}
+	return v
+}
+
+// pgText drops NUL bytes and replaces invalid UTF-8.
+func pgText(s string) string {
+	if strings.IndexByte(s, 0) >= 0 {
+		s = strings.ReplaceAll(s, "\x00", "")
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
 }
 
 // add appends SQL text in which each %s is replaced by the placeholder of
@@ -79,10 +104,11 @@ func changeWithAudit(t tracked, change func(q *query), a auditRow) step {
 	q.sql.WriteString("up AS (")
 	change(&q)
 	q.sql.WriteString(" RETURNING " + cols + ") ")
-	if a.ids == nil {
-		a.ids = map[string]string{}
+	clean := make(map[string]string, len(a.ids))
+	for k, v := range a.ids {
+		clean[k] = pgText(v)
 	}
-	ids, _ := json.Marshal(a.ids)
+	ids, _ := json.Marshal(clean)
 	q.add(`INSERT INTO audit_events (action, actor_id, subject_type, subject_id, tenant_id,
 		source, svix_id, client_ip, user_agent, data)
 		SELECT %s, nullif(%s, ''), %s, %s, nullif(%s, ''), 'clerk_webhook', %s,

@@ -20,7 +20,22 @@ var (
 	ErrStaleTimestamp   = errors.New("stale_timestamp")
 	ErrFutureTimestamp  = errors.New("future_timestamp")
 	ErrSignatureInvalid = errors.New("signature_mismatch")
+	ErrBadMessageID     = errors.New("bad_message_id")
 )
+
+// validMessageID accepts what Svix message ids are made of (msg_ and
+// base62) with room to spare: printable ASCII without spaces, 1 to 256 bytes.
+func validMessageID(id string) bool {
+	if len(id) > 256 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] <= ' ' || id[i] > '~' {
+			return false
+		}
+	}
+	return true
+}
 
 // Verifier checks Svix signatures against one or more secrets.
 type Verifier struct {
@@ -58,8 +73,11 @@ func (v *Verifier) Verify(body []byte, h http.Header) (Signed, error) {
 	if id == "" || ts == "" || sig == "" {
 		id, ts, sig = h.Get("webhook-id"), h.Get("webhook-timestamp"), h.Get("webhook-signature")
 	}
-	if id == "" || ts == "" || sig == "" || len(id) > 256 {
+	if id == "" || ts == "" || sig == "" {
 		return Signed{}, ErrMissingHeaders
+	}
+	if !validMessageID(id) {
+		return Signed{}, ErrBadMessageID
 	}
 	seconds, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil {
