@@ -1,6 +1,11 @@
 // Package devserver runs every function at its Vercel path on one local
 // address, with a disposable PostgreSQL and the Clerk emulator standing in
 // for the cloud services that are not configured.
+//
+// Run prints what it runs: the URLs, the environment with secrets masked, a
+// session token for a seeded user and curl lines for each function. When it
+// returns, everything it started has stopped and its temporary state is
+// removed.
 package devserver
 
 import (
@@ -17,7 +22,6 @@ import (
 	"github.com/portal-auth/portal-auth/lib/app"
 	"github.com/portal-auth/portal-auth/lib/clerkemu"
 	"github.com/portal-auth/portal-auth/lib/config"
-	"github.com/portal-auth/portal-auth/lib/migrate"
 	"github.com/portal-auth/portal-auth/lib/obs"
 	"github.com/portal-auth/portal-auth/lib/pglocal"
 )
@@ -28,8 +32,15 @@ type Options struct {
 	Addr string
 	// Getenv reads the environment.
 	Getenv func(string) string
-	// DataDir keeps the local database between runs when set.
+	// DataDir keeps the local database, and the emulator's state, between
+	// runs when set.
 	DataDir string
+	// Seed signs a user in to tenant "Acme" in the emulator (creating them
+	// when needed) and prints a session token for them.
+	Seed bool
+	// StateFile, when set, receives the running server's State as JSON
+	// while it runs (portal demo reads it); it is removed on exit.
+	StateFile string
 	// Out receives the human-readable summary.
 	Out io.Writer
 	// Logger receives the functions' logs; nil means JSON on stderr at
@@ -37,6 +48,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Ready, when set, receives the running environment once serving.
 	Ready func(*Env)
+	// Wrap, when set, wraps the handler serving the functions (local
+	// middleware, such as a delay in tests).
+	Wrap func(http.Handler) http.Handler
 }
 
 // Env is what a running dev server uses.
@@ -47,14 +61,26 @@ type Env struct {
 	Config *config.Config
 	// Emulator is the Clerk emulator, nil when real Clerk is configured.
 	Emulator *clerkemu.Server
+	// Postgres is the local PostgreSQL, nil when DATABASE_URL was given.
+	Postgres *pglocal.Server
+	// Seed is the signed-in seeded user, nil when Options.Seed is off or
+	// real Clerk is configured.
+	Seed *Seed
 	// Deps is the dependency set shared by every function.
 	Deps *app.Deps
+
+	vars    *overlay
+	dataDir string
 }
 
-// Run serves until ctx ends, then stops everything it started.
+// Run serves until ctx ends, then stops everything it started. It returns
+// an error when a service cannot start or the configuration is invalid.
 func Run(ctx context.Context, opts Options) error {
 	if opts.Addr == "" {
 		opts.Addr = "127.0.0.1:3000"
+	}
+	if opts.Out == nil {
+		opts.Out = io.Discard
 	}
 	ln, err := net.Listen("tcp", opts.Addr)
 	if err != nil {
@@ -63,79 +89,19 @@ func Run(ctx context.Context, opts Options) error {
 	defer ln.Close()
 	baseURL := "http://" + ln.Addr().String()
 
-	vars := overlay{base: opts.Getenv, set: map[string]string{}}
-	stop, err := startServices(ctx, baseURL, opts, &vars)
-	defer stop()
+	vars := &overlay{base: opts.Getenv, set: map[string]string{}}
+	svc, err := startServices(ctx, baseURL, opts, vars)
+	defer svc.stop()
 	if err != nil {
 		return err
 	}
-	env, err := build(ctx, baseURL, opts, &vars)
+	env, err := build(ctx, baseURL, opts, vars)
 	if err != nil {
 		return err
 	}
 	defer env.Deps.Close()
-	env.Emulator = vars.emulator
+	env.Emulator, env.Postgres = svc.emulator, svc.postgres
 	return serve(ctx, ln, env, opts)
-}
-
-func startServices(ctx context.Context, baseURL string, opts Options, vars *overlay) (func(), error) {
-	var stops []func()
-	stop := func() {
-		for i := len(stops) - 1; i >= 0; i-- {
-			stops[i]()
-		}
-	}
-	if vars.get("DATABASE_URL") == "" {
-		server, err := pglocal.Start(ctx, pglocal.Options{Dir: opts.DataDir})
-		if err != nil {
-			return stop, fmt.Errorf("start local postgres: %w", err)
-		}
-		stops = append(stops, func() { _ = server.Stop() })
-		vars.set["DATABASE_URL"] = server.URL
-		fmt.Fprintf(opts.Out, "postgres    %s (local, %s)\n", server.URL, keptOrTemporary(opts.DataDir))
-	}
-	if _, err := migrate.Up(ctx, vars.get("DATABASE_URL"), nil); err != nil {
-		return stop, err
-	}
-	if vars.get("CLERK_SECRET_KEY") == "" {
-		emu, err := startEmulator(baseURL, vars)
-		if err != nil {
-			return stop, err
-		}
-		stops = append(stops, func() { _ = emu.Close() })
-		fmt.Fprintf(opts.Out, "clerk       %s (emulator)\n", emu.URL())
-	}
-	return stop, nil
-}
-
-func keptOrTemporary(dir string) string {
-	if dir == "" {
-		return "removed on exit"
-	}
-	return "kept in " + dir
-}
-
-func startEmulator(baseURL string, vars *overlay) (*clerkemu.Server, error) {
-	emu, err := clerkemu.Start("", clerkemu.Options{AuthorizedParty: baseURL})
-	if err != nil {
-		return nil, fmt.Errorf("start clerk emulator: %w", err)
-	}
-	emu.AddWebhookEndpoint(baseURL + "/api/v1/webhooks/clerk")
-	for name, value := range map[string]string{
-		"CLERK_API_URL":            emu.URL(),
-		"CLERK_SECRET_KEY":         emu.SecretKey(),
-		"CLERK_WEBHOOK_SECRET":     emu.WebhookSecret(),
-		"CLERK_JWT_KEY":            emu.PublicKeyPEM(),
-		"CLERK_PUBLISHABLE_KEY":    emu.PublishableKey(),
-		"CLERK_AUTHORIZED_PARTIES": baseURL,
-	} {
-		vars.set[name] = value
-	}
-	if vars.get("CRON_SECRET") == "" {
-		vars.set["CRON_SECRET"] = "dev-cron-secret-0123456789"
-	}
-	vars.emulator = emu
-	return emu, nil
 }
 
 func build(ctx context.Context, baseURL string, opts Options, vars *overlay) (*Env, error) {
@@ -151,7 +117,7 @@ func build(ctx context.Context, baseURL string, opts Options, vars *overlay) (*E
 	if err != nil {
 		return nil, err
 	}
-	return &Env{BaseURL: baseURL, Config: cfg, Deps: deps}, nil
+	return &Env{BaseURL: baseURL, Config: cfg, Deps: deps, vars: vars, dataDir: opts.DataDir}, nil
 }
 
 func serve(ctx context.Context, ln net.Listener, env *Env, opts Options) error {
@@ -162,11 +128,23 @@ func serve(ctx context.Context, ln net.Listener, env *Env, opts Options) error {
 			return err
 		}
 		mux.Handle(route.Path, h)
-		fmt.Fprintf(opts.Out, "function    %s%s\n", env.BaseURL, route.Path)
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	var handler http.Handler = mux
+	if opts.Wrap != nil {
+		handler = opts.Wrap(mux)
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	defer shutdown(srv)
+
+	// Seeding needs the functions up: the emulator's webhooks land on them.
+	if err := announce(ctx, env, opts); err != nil {
+		return err
+	}
+	if opts.StateFile != "" {
+		defer removeState(opts.StateFile)
+	}
 	if opts.Ready != nil {
 		opts.Ready(env)
 	}
@@ -174,25 +152,53 @@ func serve(ctx context.Context, ln net.Listener, env *Env, opts Options) error {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
+		return nil
 	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+}
+
+// announce seeds the emulator when asked, prints the summary and writes the
+// state file.
+func announce(ctx context.Context, env *Env, opts Options) error {
+	if opts.Seed && env.Emulator != nil {
+		seed, err := seedEmulator(ctx, env)
+		if err != nil {
+			return err
+		}
+		env.Seed = seed
+	}
+	printSummary(opts.Out, env)
+	if opts.StateFile == "" {
+		return nil
+	}
+	return writeState(opts.StateFile, env.State())
+}
+
+func shutdown(srv *http.Server) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("shut down: %w", err)
+	if err := srv.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		_ = srv.Close()
 	}
-	return nil
 }
 
 // overlay is the environment with the values the dev server supplies.
 type overlay struct {
-	base     func(string) string
-	set      map[string]string
-	emulator *clerkemu.Server
+	base func(string) string
+	set  map[string]string
 }
 
 func (o *overlay) get(name string) string {
 	if v, ok := o.set[name]; ok {
 		return v
 	}
+	if o.base == nil {
+		return ""
+	}
 	return o.base(name)
+}
+
+// supplied reports whether the dev server supplied name's value.
+func (o *overlay) supplied(name string) bool {
+	_, ok := o.set[name]
+	return ok
 }
