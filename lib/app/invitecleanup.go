@@ -20,6 +20,8 @@ var InviteCleanup = Function{
 func buildInviteCleanup(d *Deps) (httpx.HandlerFunc, error) {
 	settings := invites.DefaultSettings()
 	settings.MaxAge = d.Config.InviteMaxAge
+	settings.PayloadRetention = d.Config.PayloadRetention
+	settings.SessionRetention = d.Config.SessionRetention
 	ck := invites.Clerk{APIURL: d.Config.ClerkAPIURL, SecretKey: d.Config.ClerkSecretKey}
 	cleaner := invites.New(d.Pool, ck, d.Logger, d.Now, settings)
 	return invites.Handler(cleaner, d.Config, d.Logger), nil

@@ -62,6 +62,10 @@ type Config struct {
 	CronSecret string
 	// InviteMaxAge is the age past which a pending invitation is stale.
 	InviteMaxAge time.Duration
+	// PayloadRetention is how long the cron keeps webhook payloads.
+	PayloadRetention time.Duration
+	// SessionRetention is how long the cron keeps ended sessions.
+	SessionRetention time.Duration
 
 	// SentryDSN enables error reporting when set.
 	SentryDSN string
@@ -92,6 +96,8 @@ func Load(getenv func(string) string) (*Config, error) {
 		SessionMaxAge:      r.duration("SESSION_MAX_AGE", 30*24*time.Hour),
 		CronSecret:         r.str("CRON_SECRET"),
 		InviteMaxAge:       r.duration("INVITE_MAX_AGE", 168*time.Hour),
+		PayloadRetention:   r.duration("WEBHOOK_PAYLOAD_RETENTION", 30*24*time.Hour),
+		SessionRetention:   r.duration("ENDED_SESSION_RETENTION", 90*24*time.Hour),
 		SentryDSN:          r.str("SENTRY_DSN"),
 		SentryEnvironment:  r.first("SENTRY_ENVIRONMENT", "VERCEL_ENV"),
 		SentryRelease:      r.first("SENTRY_RELEASE", "VERCEL_GIT_COMMIT_SHA"),

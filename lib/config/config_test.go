@@ -15,17 +15,18 @@ const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
 func TestLoadReportsEveryProblemAtOnce(t *testing.T) {
 	_, err := config.Load(env(map[string]string{
-		"CLERK_WEBHOOK_SECRET": "not-a-secret",
-		"CLERK_JWT_KEY":        "-----BEGIN PUBLIC KEY-----\nbroken\n-----END PUBLIC KEY-----",
-		"INVITE_MAX_AGE":       "a week",
-		"LOG_LEVEL":            "loud",
-		"CLERK_API_URL":        "ftp://x",
+		"CLERK_WEBHOOK_SECRET":      "not-a-secret",
+		"CLERK_JWT_KEY":             "-----BEGIN PUBLIC KEY-----\nbroken\n-----END PUBLIC KEY-----",
+		"INVITE_MAX_AGE":            "a week",
+		"LOG_LEVEL":                 "loud",
+		"CLERK_API_URL":             "ftp://x",
+		"WEBHOOK_PAYLOAD_RETENTION": "-1h",
 	}))
 	if err == nil {
 		t.Fatal("no error for five malformed values")
 	}
 	for _, name := range []string{"CLERK_WEBHOOK_SECRET", "CLERK_JWT_KEY", "INVITE_MAX_AGE",
-		"LOG_LEVEL", "CLERK_API_URL"} {
+		"LOG_LEVEL", "CLERK_API_URL", "WEBHOOK_PAYLOAD_RETENTION"} {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("error does not name %s: %v", name, err)
 		}
