@@ -21,6 +21,9 @@ commands:
   migrate          apply the embedded migrations to DATABASE_URL
   audit verify     recompute the audit log's hash chain
   clerk-emulator   run the offline Clerk emulator on its own
+  seed             create the test accounts of seeds/dev.yaml (or --file) in Clerk
+  replay           re-apply rejected webhook deliveries (--svix-id, --since/--until),
+                   or sign and send an event file (--file) to a webhook URL
 `
 
 func main() {
@@ -50,6 +53,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runAudit(ctx, rest, stdout)
 	case "clerk-emulator":
 		return runClerkEmulator(ctx, rest, stdout)
+	case "seed":
+		return runSeed(ctx, rest, stdout, stderr)
+	case "replay":
+		return runReplay(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
