@@ -18,6 +18,8 @@ const usage = `usage: portal <command> [flags]
 commands:
   dev              serve every function locally (disposable PostgreSQL and
                    Clerk emulator unless DATABASE_URL / CLERK_SECRET_KEY are set)
+  demo             play the identity lifecycle through the functions (self-contained,
+                   or --url of a running portal dev); fails on an unexpected answer
   migrate          apply the embedded migrations to DATABASE_URL
   audit verify     recompute the audit log's hash chain
   clerk-emulator   run the offline Clerk emulator on its own
@@ -47,6 +49,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch args[0] {
 	case "dev":
 		return runDev(ctx, rest, stdout)
+	case "demo":
+		return runDemo(ctx, rest, stdout)
 	case "migrate":
 		return runMigrate(ctx, rest, stdout)
 	case "audit":
