@@ -23,7 +23,8 @@ func TestDevServesFunctionsWithEmulatorWebhooks(t *testing.T) {
 	dev := startDev(t, map[string]string{"DATABASE_URL": pgtest.NewURL(t)}, devserver.Options{})
 	env := dev.env
 
-	user, err := env.Emulator.CreateUser(clerkemu.UserParams{EmailAddresses: []string{"dev@example.com"}})
+	user, err := env.Emulator.CreateUser(clerkemu.UserParams{
+		EmailAddresses: []string{"someone@example.com"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,8 +83,9 @@ func TestDevSeedsAndPrintsWorkingCurlLines(t *testing.T) {
 		t.Errorf("seeded session and membership rows at Ready: %d, %v", n, err)
 	}
 	res := check(t, env.BaseURL, seed.Token)
-	if res.StatusCode != http.StatusOK || res.Header.Get("x-role") != "admin" ||
-		res.Header.Get("x-tenant-id") != seed.TenantID || res.Header.Get("x-user-id") != seed.UserID {
+	h := res.Header
+	if res.StatusCode != http.StatusOK || h.Get("x-role") != "admin" ||
+		h.Get("x-tenant-id") != seed.TenantID || h.Get("x-user-id") != seed.UserID {
 		t.Errorf("check with the seeded token: %d %v", res.StatusCode, res.Header)
 	}
 	if !strings.Contains(out, seed.Token) {

@@ -72,7 +72,8 @@ func printCurls(out io.Writer, env *Env) {
 	}
 	fmt.Fprintln(out, "\ntry it")
 	fmt.Fprintln(out, "  # session check (200 with x-user-id, x-tenant-id, x-role)")
-	fmt.Fprintf(out, "  curl -i -H 'Authorization: Bearer %s' %s/api/v1/session/check\n", token, base)
+	fmt.Fprintf(out, "  curl -i -H 'Authorization: Bearer %s' %s/api/v1/session/check\n",
+		token, base)
 	if s := env.Seed; s != nil {
 		fmt.Fprintln(out, "  # a fresh 60 s token for the same session, from the emulator")
 		fmt.Fprintf(out, "  curl -s -X POST -H 'Authorization: Bearer %s' %s/sessions/%s/tokens\n",
