@@ -74,8 +74,17 @@ type Env struct {
 }
 
 // Run serves until ctx ends, then stops everything it started. It returns
-// an error when a service cannot start or the configuration is invalid.
+// an error when a service cannot start or the configuration is invalid; one
+// caused by ctx ending during the start (Ctrl-C) is not reported.
 func Run(ctx context.Context, opts Options) error {
+	err := run(ctx, opts)
+	if err != nil && ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+func run(ctx context.Context, opts Options) error {
 	if opts.Addr == "" {
 		opts.Addr = "127.0.0.1:3000"
 	}

@@ -51,20 +51,21 @@ func chownTree(dir string, a *account) error {
 	})
 }
 
-// prepareDir returns the server's directory and whether it is temporary. A
-// temporary one is made under root (default /dev/shm when it exists, else
-// the system's temporary directory), after sweeping the stale ones there.
+// prepareDir returns the server's directory and whether it is temporary. It
+// first sweeps the stale temporary directories under root (default /dev/shm
+// when it exists, else the system's temporary directory), where a temporary
+// one is made.
 func prepareDir(dir, root string) (string, bool, error) {
+	if root == "" {
+		root = defaultTempRoot()
+	}
+	sweepStale(root)
 	if dir != "" {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return "", false, fmt.Errorf("create postgres dir: %w", err)
 		}
 		return dir, false, nil
 	}
-	if root == "" {
-		root = defaultTempRoot()
-	}
-	sweepStale(root)
 	tmp, err := makeTempDir(root)
 	if err != nil {
 		return "", false, err
