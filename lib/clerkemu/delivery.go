@@ -13,6 +13,8 @@ import (
 	"time"
 
 	svix "github.com/svix/svix-webhooks/go"
+
+	"github.com/portal-auth/portal-auth/lib/clock"
 )
 
 // Message states.
@@ -236,12 +238,12 @@ func (d *dispatcher) cancelQueue(ep *endpoint) {
 // retryFrom makes attempts from schedule index i on, after an extra delay.
 func (d *dispatcher) retryFrom(m *Message, i int, extra time.Duration) {
 	defer d.wg.Done()
-	if wait(d.ctx, extra) != nil {
+	if clock.Sleep(d.ctx, extra) != nil {
 		d.finish(m, MessageCancelled)
 		return
 	}
 	for ; i < len(d.cfg.schedule); i++ {
-		if wait(d.ctx, d.cfg.schedule[i]) != nil {
+		if clock.Sleep(d.ctx, d.cfg.schedule[i]) != nil {
 			d.finish(m, MessageCancelled)
 			return
 		}

@@ -1,7 +1,6 @@
 package clerkemu
 
 import (
-	"context"
 	"crypto/rsa"
 	"fmt"
 	"io"
@@ -184,20 +183,5 @@ func (e *Emulator) withLock(fn func() error) error {
 func (e *Emulator) saveLocked() {
 	if err := e.saveStateLocked(); err != nil {
 		e.log.Error("save state", "err", err)
-	}
-}
-
-// wait sleeps for d unless ctx ends first.
-func wait(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/portal-auth/portal-auth/lib/clock"
 )
 
 // AllRoutes is the route name whose fault applies to every Backend API route
@@ -84,7 +86,7 @@ func (e *Emulator) ClearFaults() {
 
 // applyFault waits and answers as f says. It reports whether it answered.
 func applyFault(w http.ResponseWriter, r *http.Request, f Fault) bool {
-	if err := wait(r.Context(), f.Delay); err != nil {
+	if err := clock.Sleep(r.Context(), f.Delay); err != nil {
 		return true
 	}
 	if f.Body != "" {

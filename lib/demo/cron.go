@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/portal-auth/portal-auth/lib/clock"
 )
 
 // inviteStale invites someone who will not answer before INVITE_MAX_AGE.
@@ -28,7 +30,7 @@ func (p *player) runCron(ctx context.Context) (*exchange, string, error) {
 	if wait := time.Until(stale); wait > 0 {
 		fmt.Fprintf(p.out, "      (waiting %s for the invitation to pass INVITE_MAX_AGE=%s)\n",
 			wait.Round(100*time.Millisecond), p.t.InviteMaxAge)
-		if err := sleep(ctx, wait); err != nil {
+		if err := clock.Sleep(ctx, wait); err != nil {
 			return nil, "", err
 		}
 	}

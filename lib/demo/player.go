@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/portal-auth/portal-auth/lib/clock"
 )
 
 // settleTimeout bounds the wait for the webhooks of one step.
@@ -206,19 +208,8 @@ func (p *player) settle(ctx context.Context) error {
 			return fmt.Errorf("%d webhook messages still pending after %s (see the dev "+
 				"server's log)", pending, settleTimeout)
 		}
-		if err := sleep(ctx, 50*time.Millisecond); err != nil {
+		if err := clock.Sleep(ctx, 50*time.Millisecond); err != nil {
 			return err
 		}
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/portal-auth/portal-auth/lib/clock"
 )
 
 // Pacer spaces out calls to Clerk with a token bucket and stops them for as
@@ -43,18 +45,7 @@ func NewPacer(requests int, window time.Duration) *Pacer {
 // ctx ends first; the reserved slot is then lost, which only slows later
 // calls.
 func (p *Pacer) Wait(ctx context.Context) error {
-	d := p.reserve()
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return clock.Sleep(ctx, p.reserve())
 }
 
 // reserve takes a token and returns how long the caller must wait before
