@@ -2,16 +2,11 @@ package devserver
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net/http"
 	"time"
 
-	"github.com/clerk/clerk-sdk-go/v2"
-	"github.com/clerk/clerk-sdk-go/v2/organization"
-	"github.com/clerk/clerk-sdk-go/v2/user"
-
 	"github.com/portal-auth/portal-auth/lib/clerkemu"
+	"github.com/portal-auth/portal-auth/lib/seed"
 )
 
 // The seeded account: a user who administers tenant "Acme".
@@ -48,7 +43,7 @@ func seedEmulator(ctx context.Context, env *Env) (*Seed, error) {
 	if err != nil {
 		return nil, fmt.Errorf("seed emulator: %w", err)
 	}
-	session, err := signInAdmin(emu, userID, tenantID)
+	session, _, err := emu.SignIn(userID, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("seed emulator: sign in: %w", err)
 	}
@@ -65,65 +60,28 @@ func seedEmulator(ctx context.Context, env *Env) (*Seed, error) {
 	return s, nil
 }
 
-// seedAccount returns the seeded user and tenant, creating what the
-// emulator (whose state may persist between runs) does not hold yet.
+// seedAccount finds or creates the seeded user and tenant through the
+// Backend API with lib/seed, as `portal seed` would, and returns their ids.
 func seedAccount(ctx context.Context, emu *clerkemu.Server) (userID, tenantID string, err error) {
-	url, key := emu.URL(), emu.SecretKey()
-	cfg := &clerk.ClientConfig{BackendConfig: clerk.BackendConfig{URL: &url, Key: &key,
-		HTTPClient: &http.Client{Timeout: 5 * time.Second}}}
-	if userID, err = seedUser(ctx, emu, user.NewClient(cfg)); err != nil {
+	seeder, err := seed.New(seed.Options{APIURL: emu.URL(), SecretKey: emu.SecretKey()})
+	if err != nil {
 		return "", "", err
 	}
-	tenantID, err = seedTenant(ctx, emu, organization.NewClient(cfg), userID)
-	return userID, tenantID, err
-}
-
-func seedUser(ctx context.Context, emu *clerkemu.Server, users *user.Client) (string, error) {
-	found, err := users.List(ctx, &user.ListParams{EmailAddresses: []string{SeedEmail}})
+	summary, err := seeder.Run(ctx, &seed.File{
+		Users: []seed.User{{Email: SeedEmail, FirstName: "Dev", LastName: "Admin"}},
+		Tenants: []seed.Tenant{{Name: SeedTenantName, Slug: SeedTenantSlug,
+			Members: []seed.Member{{Email: SeedEmail, Role: "org:admin"}}}},
+	})
 	if err != nil {
-		return "", fmt.Errorf("find user: %w", err)
+		return "", "", err
 	}
-	if len(found.Users) > 0 {
-		return found.Users[0].ID, nil
+	for _, item := range summary.Items {
+		switch item.Kind {
+		case seed.KindUser:
+			userID = item.ID
+		case seed.KindTenant:
+			tenantID = item.ID
+		}
 	}
-	u, err := emu.CreateUser(clerkemu.UserParams{EmailAddresses: []string{SeedEmail},
-		FirstName: "Dev", LastName: "Admin"})
-	if err != nil {
-		return "", fmt.Errorf("create user: %w", err)
-	}
-	return u.ID, nil
-}
-
-// seedTenant finds the tenant by its slug, or creates it with userID as its
-// first admin.
-func seedTenant(ctx context.Context, emu *clerkemu.Server, orgs *organization.Client,
-	userID string) (string, error) {
-	org, err := orgs.Get(ctx, SeedTenantSlug)
-	if err == nil {
-		return org.ID, nil
-	}
-	var apiErr *clerk.APIErrorResponse
-	if !errors.As(err, &apiErr) || apiErr.HTTPStatusCode != http.StatusNotFound {
-		return "", fmt.Errorf("find tenant: %w", err)
-	}
-	created, err := emu.CreateOrganization(clerkemu.OrganizationParams{
-		Name: SeedTenantName, Slug: SeedTenantSlug, CreatedBy: userID})
-	if err != nil {
-		return "", fmt.Errorf("create tenant: %w", err)
-	}
-	return created.ID, nil
-}
-
-// signInAdmin signs userID in to tenantID, first making them its admin when
-// they are no member (a kept emulator state may have lost the membership).
-func signInAdmin(emu *clerkemu.Server, userID, tenantID string) (clerkemu.Session, error) {
-	session, _, err := emu.SignIn(userID, tenantID)
-	if err == nil {
-		return session, nil
-	}
-	if _, addErr := emu.AddMembership(tenantID, userID, "org:admin"); addErr != nil {
-		return clerkemu.Session{}, errors.Join(err, addErr)
-	}
-	session, _, err = emu.SignIn(userID, tenantID)
-	return session, err
+	return userID, tenantID, nil
 }
