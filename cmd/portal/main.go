@@ -1,6 +1,6 @@
 // Command portal is the portal-auth command line: it runs the functions
-// locally, applies migrations, checks the audit chain and runs the Clerk
-// emulator.
+// locally, plays the demo, applies migrations, checks the audit chain, runs
+// the Clerk emulator, seeds test accounts and replays webhook deliveries.
 package main
 
 import (
