@@ -33,10 +33,8 @@ ON CONFLICT (id) DO UPDATE
 // invitations (Clerk sends no webhook for them), records each page and
 // expires the stale ones on it. A 429 pauses the listing for its
 // Retry-After when that fits the budget; another Clerk failure ends the
-// listing for this run.
-//
-// TODO(#5): a pending row that no longer appears in Clerk's pending list
-// was accepted or revoked there; reconcile it by listing those statuses.
+// listing for this run. A complete listing then settles the rows pending
+// here that Clerk no longer lists as pending.
 func (r *run) syncApplicationInvitations(ctx context.Context) error {
 	offset, total := 0, -1
 	defer func() {
@@ -64,7 +62,7 @@ func (r *run) syncApplicationInvitations(ctx context.Context) error {
 		offset += len(list.Invitations)
 		if len(list.Invitations) < r.settings.PageSize || offset >= total {
 			total = offset // the last page: nothing is left to read
-			return nil
+			return r.reconcileApplicationInvitations(ctx, r.listed)
 		}
 	}
 	return nil
@@ -100,6 +98,7 @@ func (r *run) storeApplicationPage(ctx context.Context, page []*clerk.Invitation
 	}
 	cols := applicationColumns(page)
 	r.res.ApplicationSynced += len(page)
+	r.listed = append(r.listed, cols.ids...)
 
 	_, err := r.pool.Exec(ctx, upsertApplicationSQL,
 		cols.ids, cols.emails, cols.expiresAt, cols.createdAt, cols.updatedAt)

@@ -19,6 +19,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/portal-auth/portal-auth/lib/clerkapi"
+	"github.com/portal-auth/portal-auth/lib/clock"
 )
 
 // Cleaner runs the cleanup against one database and one Clerk instance.
@@ -91,6 +92,9 @@ type Result struct {
 
 	// ApplicationSynced counts application invitations read from Clerk.
 	ApplicationSynced int `json:"application_synced"`
+	// Reconciled counts application invitations that left Clerk's pending
+	// list and took the status Clerk holds (accepted, revoked, expired).
+	Reconciled int `json:"reconciled"`
 	// RateLimited is set when Clerk answered 429 during the run.
 	RateLimited bool `json:"rate_limited,omitempty"`
 	// Complete is false when work is left or a step could not finish.
@@ -105,6 +109,9 @@ type run struct {
 	res     Result
 	partial bool // work of unknown size may be left (Clerk's list was not read)
 	appLeft int  // application invitations Clerk listed beyond what was read
+	// listed holds the ids of Clerk's pending application invitations read
+	// so far in this run.
+	listed []string
 }
 
 // Run does one cleanup pass within Settings.Budget and returns its counts.
@@ -161,14 +168,7 @@ func (r *run) clerkAvailable(ctx context.Context) bool {
 	if until.After(r.softEnd) {
 		return false
 	}
-	t := time.NewTimer(time.Until(until))
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
+	return clock.Sleep(ctx, time.Until(until)) == nil
 }
 
 // countRemaining counts the work known to be left: stale organization
