@@ -23,7 +23,7 @@ import (
 // (request id, summary log line to io.Discard); "serve" is Checker.Serve
 // alone. The token repeats, as it does on every request of its 60-second
 // life, so its signature is verified once and then remembered;
-// BenchmarkCheckFirstSight measures a token seen for the first time.
+// "first-sight" is "handler" with that cache off, as for a new token.
 func BenchmarkCheck(b *testing.B) {
 	e, trips, req := benchEnv(b, 1)
 	handlers := []struct {
@@ -31,6 +31,7 @@ func BenchmarkCheck(b *testing.B) {
 		h    http.Handler
 	}{
 		{"handler", e.handler},
+		{"first-sight", firstSightHandler(e)},
 		{"serve", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			_ = e.checker.Serve(w, r)
 		})},
@@ -49,23 +50,6 @@ func BenchmarkCheck(b *testing.B) {
 			b.ReportMetric(float64(trips.Count())/float64(b.N), "db-roundtrips/op")
 		})
 	}
-}
-
-// BenchmarkCheckFirstSight is BenchmarkCheck/handler with the
-// verified-token cache off: every check pays the RSA verification, as the
-// first request with a new token does.
-func BenchmarkCheckFirstSight(b *testing.B) {
-	e, trips, req := benchEnv(b, 1)
-	e.checker.verify.verified = nil
-	b.ReportAllocs()
-	for b.Loop() {
-		w := httptest.NewRecorder()
-		e.handler.ServeHTTP(w, req)
-		if w.Code != http.StatusOK {
-			b.Fatalf("status %d: %s", w.Code, w.Body.String())
-		}
-	}
-	b.ReportMetric(float64(trips.Count())/float64(b.N), "db-roundtrips/op")
 }
 
 // BenchmarkCheckParallel is BenchmarkCheck from GOMAXPROCS goroutines.
@@ -138,10 +122,7 @@ func BenchmarkFloorPKQuery(b *testing.B) {
 // multiple of the sum of the floors (the target is at most 1.5).
 func BenchmarkCheckVsFloors(b *testing.B) {
 	e, _, req := benchEnv(b, 1)
-	firstSight := *e.checker
-	firstSight.verify.verified = nil
-	firstSightHandler := httpx.Adapter{Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))}.
-		Handle("session-check", firstSight.Serve)
+	firstSight := firstSightHandler(e)
 	tok := strings.TrimPrefix(req.Header.Get("Authorization"), "Bearer ")
 	dot := strings.LastIndexByte(tok, '.')
 	sig, err := b64.DecodeString(tok[dot+1:])
@@ -164,7 +145,7 @@ func BenchmarkCheckVsFloors(b *testing.B) {
 				b.Fatal(err)
 			}
 		},
-		func() { serveOK(b, firstSightHandler, req) },
+		func() { serveOK(b, firstSight, req) },
 		func() { serveOK(b, e.handler, req) },
 	}
 	var spent [4]time.Duration
@@ -179,6 +160,15 @@ func BenchmarkCheckVsFloors(b *testing.B) {
 	b.ReportMetric(float64(spent[2])/floors, "first-sight-x-floors")
 	b.ReportMetric(float64(spent[3])/floors, "repeat-x-floors")
 	b.ReportMetric(float64(spent[0]+spent[1])/float64(b.N)/1e3, "floors-us/op")
+}
+
+// firstSightHandler is e's handler without the verified-token cache, so
+// every check verifies the signature, as for a token seen the first time.
+func firstSightHandler(e *env) http.Handler {
+	c := *e.checker
+	c.verify.verified = nil
+	return httpx.Adapter{Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))}.
+		Handle("session-check", c.Serve)
 }
 
 func serveOK(b *testing.B, h http.Handler, req *http.Request) {
